@@ -1,0 +1,5 @@
+# Fixture modules; each area owns its own file under tests/fixtures/.
+pytest_plugins = [
+    "tests.fixtures.services",
+    "tests.fixtures.api",
+]
