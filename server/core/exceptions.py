@@ -22,20 +22,6 @@ from server.core.errors import ApplicationError
 
 logger = logging.getLogger("hearth.errors")
 
-# DRF / simplejwt exception class -> stable code (checked in order; subclasses first).
-_CODES: list[tuple[type[Exception], str]] = [
-    (drf.ValidationError, "validation_error"),
-    (drf.ParseError, "validation_error"),
-    (drf.NotAuthenticated, "not_authenticated"),
-    (drf.AuthenticationFailed, "authentication_failed"),
-    (drf.PermissionDenied, "permission_denied"),
-    (drf.NotFound, "not_found"),
-    (drf.MethodNotAllowed, "method_not_allowed"),
-    (drf.NotAcceptable, "not_acceptable"),
-    (drf.UnsupportedMediaType, "unsupported_media_type"),
-    (drf.Throttled, "throttled"),
-]
-
 
 def error_body(*, code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
@@ -85,7 +71,6 @@ def _render(exc: Exception) -> Response | None:
     if not isinstance(exc, drf.APIException):
         return None
 
-    code = next((c for cls, c in _CODES if isinstance(exc, cls)), None)
     detail = exc.detail
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
@@ -103,14 +88,12 @@ def _render(exc: Exception) -> Response | None:
     if isinstance(detail, dict):
         # simplejwt: {"detail": ..., "code": "token_not_valid", "messages": [...]}
         message = str(detail.get("detail", "")) or str(exc.default_detail)
-        code = str(detail.get("code") or exc.get_codes().get("code", "") or code or exc.default_code)
+        code = str(detail.get("code") or exc.default_code)
     else:
+        # DRF's codes are already stable snake_case names (not_found, throttled, token_not_valid…).
         message = str(detail)
         specific = exc.get_codes()
-        if code is None or (isinstance(specific, str) and specific not in (exc.default_code, "invalid")):
-            code = specific if isinstance(specific, str) else exc.default_code
-    if isinstance(exc, drf.AuthenticationFailed) and code in ("token_not_valid", "user_not_found", "user_inactive"):
-        code = "token_not_valid" if code != "user_inactive" else code
+        code = specific if isinstance(specific, str) and specific != "invalid" else exc.default_code
     return Response(error_body(code=code, message=message), status=exc.status_code, headers=headers)
 
 
