@@ -71,3 +71,70 @@ class PlanEntitlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visits} x {self.category}"
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+class Subscription(models.Model):
+    """One purchased plan unit: a validity window and visit balances per category.
+
+    Created only by `subscriptions_activate_for_order` from the order line's snapshot,
+    so later edits to the plan or its entitlements never change what was bought.
+    The stored `status` may lag behind the clock (the nightly job marks expiry);
+    readers use the effective status (see selectors/subscriptions.py).
+    """
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    order = models.ForeignKey("payments.Order", on_delete=models.PROTECT, related_name="subscriptions")
+    order_line = models.ForeignKey("payments.OrderLine", on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField(max_length=10, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE)
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="plans_sub_customer_status"),
+            models.Index(fields=["expires_at"], name="plans_sub_expires_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("starts_at")), name="plans_subscription_window_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subscription {self.pk} ({self.status})"
+
+
+class SubscriptionBalance(models.Model):
+    """Visits left for one category under one subscription."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="balances")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    visits_total = models.PositiveSmallIntegerField()
+    visits_left = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["category__sort_order", "category__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "category"], name="plans_balance_unique_category"),
+            models.CheckConstraint(
+                condition=models.Q(visits_left__gte=0, visits_left__lte=models.F("visits_total")),
+                name="plans_balance_visits_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visits_left}/{self.visits_total} x {self.category_id}"
