@@ -229,6 +229,17 @@ STRIPE_SECRET_KEY = required("STRIPE_SECRET_KEY", dev_default="sk_test_hearth_de
 STRIPE_PUBLISHABLE_KEY = required("STRIPE_PUBLISHABLE_KEY", dev_default="pk_test_hearth_dev")
 STRIPE_WEBHOOK_SECRET = required("STRIPE_WEBHOOK_SECRET", dev_default="whsec_hearth_dev")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# Prices are tax-inclusive; tax shown on orders = round(total * rate / (10000 + rate)).
+TAX_RATE_BP = env.int("TAX_RATE_BP", default=1800)
+
+# --- Idempotency-Key (server/core/idempotency.py) ---------------------------------
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=120)  # abandoned claims are taken over
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "server.core.idempotency_tasks"]
+CELERY_BEAT_SCHEDULE["core.idempotency_keys_purge"] = {
+    "task": "core.idempotency_keys_purge",
+    "schedule": timedelta(hours=1),
+}
 
 # --- push (one place; PUSH_BACKEND selects fcm or log) ----------------------------
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="log")
