@@ -112,3 +112,17 @@ stop_bg() {
     wait "$pid" 2>/dev/null || true
   done
 }
+
+# ensure_database <name>: create the PostgreSQL database when it does not exist yet.
+ensure_database() {
+  "$PY" - "$1" <<'PY'
+import sys
+
+import psycopg
+
+db = sys.argv[1]
+with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone():
+        conn.execute(f'CREATE DATABASE "{db}"')
+PY
+}
