@@ -135,6 +135,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic jobs in server/settings/schedule.py
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["core.flush_expired_tokens"] = {
+    "task": "server.core.tasks.flush_expired_tokens",
+    "schedule": crontab(hour=3, minute=17),  # nightly, off the hour
+}
 
 # --- auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
