@@ -35,3 +35,36 @@ class CartQuantityExceeded(ApplicationError):
 
     def __init__(self, maximum: int) -> None:
         super().__init__(fields={"quantity": [f"At most {maximum} of one plan per cart."]})
+
+
+# --- Stripe, settlement, webhook, refunds (D1b) ------------------------------------
+
+
+class PaymentProviderError(ApplicationError):
+    """Stripe could not be reached or refused a request; nothing was changed on our side."""
+
+    code = "payment_provider_error"
+    status = 502
+    message = "The payment provider could not be reached or refused the request; try again shortly."
+
+
+class PaymentDeclined(ApplicationError):
+    code = "payment_declined"
+    status = 402
+    message = "The card was declined."
+
+
+class InvalidSignature(ApplicationError):
+    """A webhook whose Stripe-Signature is missing, forged or older than the tolerance."""
+
+    code = "invalid_signature"
+    status = 400
+    message = "The Stripe-Signature header is missing, invalid or stale."
+
+
+class RefundNotAllowed(ApplicationError):
+    """Not paid, nothing left to refund, or visits already used (a full refund then needs force)."""
+
+    code = "refund_not_allowed"
+    status = 409
+    message = "This order cannot be refunded."

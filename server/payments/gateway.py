@@ -20,7 +20,7 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from server.core.errors import ApplicationError
+from server.payments.errors import PaymentDeclined, PaymentProviderError
 
 if TYPE_CHECKING:
     from server.payments.models import Order
@@ -31,16 +31,19 @@ logger = logging.getLogger("hearth.payments.gateway")
 EPHEMERAL_KEY_STRIPE_VERSION = "2024-06-20"
 
 
-class PaymentProviderError(ApplicationError):
-    code = "payment_provider_error"
-    status = 502
-    message = "The payment provider could not be reached or refused the request; try again shortly."
-
-
-class PaymentDeclined(ApplicationError):
-    code = "payment_declined"
-    status = 402
-    message = "The card was declined."
+__all__ = [
+    "PaymentDeclined",
+    "PaymentProviderError",
+    "charge_refunds_list",
+    "client",
+    "customer_get_or_create",
+    "ephemeral_key_create",
+    "payment_intent_cancel",
+    "payment_intent_create",
+    "payment_intent_retrieve",
+    "publishable_key",
+    "refund_create",
+]
 
 
 @lru_cache(maxsize=8)
