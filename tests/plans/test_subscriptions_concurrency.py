@@ -1,0 +1,76 @@
+"""Visits and activation under real concurrency, on PostgreSQL with real threads."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from server.plans.errors import NoVisitsLeft
+from server.plans.models import Subscription, SubscriptionBalance
+from server.plans.services.subscriptions import visit_consume, visit_release
+from tests import factories
+from tests.plans.subscriptions_support import paid_subscription, pending_order, plan_with_visits, settle_paid
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres")]
+
+
+def run_concurrently(n: int, work) -> list:
+    """Run `work(i)` in n threads released together; returns each outcome (value or exception)."""
+    barrier = threading.Barrier(n)
+    outcomes: list = [None] * n
+
+    def target(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[i] = work(i)
+        except Exception as exc:  # recorded and asserted on by the test
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def test_concurrent_consumes_on_a_balance_of_k_give_exactly_k_visits():
+    customer = factories.CustomerFactory()
+    subscription = paid_subscription(customer, plumbing=5)
+
+    outcomes = run_concurrently(
+        16, lambda i: visit_consume(subscription_id=subscription.pk, category_slug="plumbing", customer=customer)
+    )
+
+    kinds = Counter(type(o).__name__ for o in outcomes)
+    assert kinds == {"SubscriptionBalance": 5, "NoVisitsLeft": 11}
+    assert all(isinstance(o, (SubscriptionBalance, NoVisitsLeft)) for o in outcomes)
+    balance = SubscriptionBalance.objects.get(subscription=subscription)
+    assert (balance.visits_total, balance.visits_left) == (5, 0)
+
+
+def test_concurrent_releases_never_raise_a_balance_above_its_total():
+    customer = factories.CustomerFactory()
+    subscription = paid_subscription(customer, plumbing=3)
+    balance = visit_consume(subscription_id=subscription.pk, category_slug="plumbing", customer=customer)
+
+    run_concurrently(8, lambda i: visit_release(balance_id=balance.pk))
+
+    balance.refresh_from_db()
+    assert (balance.visits_total, balance.visits_left) == (3, 3)
+
+
+def test_concurrent_settlements_of_one_order_activate_it_once():
+    customer = factories.CustomerFactory()
+    plan, _ = plan_with_visits(plumbing=4)
+    order = pending_order(customer, [(plan, 2)])
+
+    outcomes = run_concurrently(6, lambda i: [s.pk for s in settle_paid(order)])
+
+    assert all(isinstance(o, list) for o in outcomes), outcomes
+    assert len({tuple(o) for o in outcomes}) == 1
+    assert Subscription.objects.filter(order=order).count() == 2
+    assert SubscriptionBalance.objects.filter(subscription__order=order).count() == 2
