@@ -141,6 +141,10 @@ CELERY_BEAT_SCHEDULE["core.flush_expired_tokens"] = {
     "task": "server.core.tasks.flush_expired_tokens",
     "schedule": crontab(hour=3, minute=17),  # nightly, off the hour
 }
+CELERY_BEAT_SCHEDULE["plans.subscriptions_expire"] = {
+    "task": "plans.subscriptions_expire",  # reads compute expiry themselves; this only catches the rows up
+    "schedule": crontab(hour=0, minute=7),
+}
 
 # --- auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
