@@ -241,6 +241,12 @@ STRIPE_WEBHOOK_SECRET = required("STRIPE_WEBHOOK_SECRET", dev_default="whsec_hea
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 # Prices are tax-inclusive; tax shown on orders = round(total * rate / (10000 + rate)).
 TAX_RATE_BP = env.int("TAX_RATE_BP", default=1800)
+ORDER_RECONCILE_AFTER_MINUTES = env.int("ORDER_RECONCILE_AFTER_MINUTES", default=5)  # then settle from Stripe
+ORDER_CANCEL_AFTER_HOURS = env.int("ORDER_CANCEL_AFTER_HOURS", default=24)  # then cancel order + PaymentIntent
+CELERY_BEAT_SCHEDULE["payments.orders_reconcile_due"] = {
+    "task": "payments.orders_reconcile_due",
+    "schedule": timedelta(minutes=2),
+}
 
 # --- Idempotency-Key (server/core/idempotency.py) ---------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
