@@ -61,6 +61,18 @@ def _patch_localstripe() -> None:
 
     PaymentIntent.__init__ = pi_init
 
+    original_pi_update = PaymentIntent._update
+
+    def pi_update(self, **data):
+        # Real Stripe: a new payment method after a declined attempt makes the intent
+        # confirmable again (localstripe kept it stuck on the failed charge).
+        retry = "payment_method" in data and self.status == "requires_payment_method"
+        original_pi_update(self, **data)
+        if retry and self.latest_charge is not None and self.latest_charge.status == "failed":
+            self.latest_charge = None
+
+    PaymentIntent._update = pi_update
+
     def payment_method_details(self):
         try:
             pm = ls_resources.PaymentMethod._api_retrieve(self.payment_method)
