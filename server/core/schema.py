@@ -37,4 +37,10 @@ class AutoSchema(SpectacularAutoSchema):
                 body = self._get_response_for_code(ErrorSerializer, status, direction=direction)
                 body["description"] = description
                 responses[status] = body
+        # An error status a view declared with only a description (OpenApiResponse(description=...))
+        # still has the one error body.
+        for status, declared in list(responses.items()):
+            if status.isdigit() and int(status) >= 400 and "content" not in declared:
+                body = self._get_response_for_code(ErrorSerializer, status, direction=direction)
+                responses[status] = {**declared, "content": body["content"]}
         return responses
