@@ -151,3 +151,10 @@ def test_list_is_paginated(customer_api, customer):
     body = customer_api.get(LIST, {"page_size": 2}).json()
 
     assert len(body["results"]) == 2 and body["next"] is not None and body["count"] == 3
+
+
+def test_detail_reads_in_a_fixed_number_of_queries(customer_api, customer, django_assert_num_queries):
+    subscription = paid_subscription(customer, plumbing=2, electrical=1, cleaning=3)
+    # user (auth), subscription with plan, balances with categories
+    with django_assert_num_queries(3):
+        assert len(customer_api.get(detail(subscription.pk)).json()["balances"]) == 3

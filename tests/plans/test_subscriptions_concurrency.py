@@ -1,14 +1,17 @@
 """Visits and activation under real concurrency, on PostgreSQL with real threads."""
 
 import threading
+import time
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from server.plans.errors import NoVisitsLeft
-from server.plans.models import Subscription, SubscriptionBalance
-from server.plans.services.subscriptions import visit_consume, visit_release
+from server.payments.models import Order
+from server.plans.errors import NoVisitsLeft, SubscriptionNotActive
+from server.plans.models import Subscription, SubscriptionBalance, SubscriptionStatus
+from server.plans.selectors.subscriptions import order_visits_used
+from server.plans.services.subscriptions import subscriptions_revoke_for_order, visit_consume, visit_release
 from tests import factories
 from tests.plans.subscriptions_support import paid_subscription, pending_order, plan_with_visits, settle_paid
 
@@ -74,3 +77,46 @@ def test_concurrent_settlements_of_one_order_activate_it_once():
     assert len({tuple(o) for o in outcomes}) == 1
     assert Subscription.objects.filter(order=order).count() == 2
     assert SubscriptionBalance.objects.filter(subscription__order=order).count() == 2
+
+
+def test_a_consume_racing_a_refund_decision_waits_and_then_sees_the_revoke():
+    """The refund service decides under `order_visits_used(for_update=True)`; a booking in
+    flight must not take a visit between that decision and the revoke."""
+    customer = factories.CustomerFactory()
+    admin = factories.AdminFactory()
+    subscription = paid_subscription(customer, plumbing=2)
+    decided = threading.Event()
+    outcomes: dict = {}
+
+    def refund() -> None:
+        try:
+            with transaction.atomic():
+                order = Order.objects.select_for_update().get(pk=subscription.order_id)
+                outcomes["used"] = order_visits_used(order=order, for_update=True)
+                decided.set()
+                time.sleep(0.5)  # the booking arrives now and must wait
+                subscriptions_revoke_for_order(order=order, actor=admin, reason="refund")
+        finally:
+            connection.close()
+
+    def book() -> None:
+        try:
+            decided.wait(timeout=10)
+            outcomes["book"] = visit_consume(
+                subscription_id=subscription.pk, category_slug="plumbing", customer=customer
+            )
+        except Exception as exc:
+            outcomes["book"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refund), threading.Thread(target=book)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert outcomes["used"] is False
+    assert isinstance(outcomes["book"], SubscriptionNotActive)
+    assert SubscriptionBalance.objects.get(subscription=subscription).visits_left == 2
+    assert Subscription.objects.get(pk=subscription.pk).status == SubscriptionStatus.REVOKED
