@@ -22,6 +22,9 @@ from server.core.errors import ApplicationError
 
 logger = logging.getLogger("hearth.errors")
 
+# simplejwt's specific reasons for refusing a presented token, reported as API.md's one code.
+TOKEN_REFUSALS = frozenset({"user_not_found", "user_inactive", "password_changed", "bad_authorization_header"})
+
 
 def error_body(*, code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
@@ -94,6 +97,10 @@ def _render(exc: Exception) -> Response | None:
         message = str(detail)
         specific = exc.get_codes()
         code = specific if isinstance(specific, str) and specific != "invalid" else exc.default_code
+    if isinstance(exc, drf.AuthenticationFailed) and code in TOKEN_REFUSALS:
+        # A token for a deleted or deactivated user, one issued before a password change, or a
+        # mangled header: to the app all mean "this token is no good, log in again".
+        code = "token_not_valid"
     return Response(error_body(code=code, message=message), status=exc.status_code, headers=headers)
 
 

@@ -212,6 +212,26 @@ def test_garbage_token_is_token_not_valid(api, db):
 
 
 @uses_test_views
+def test_malformed_authorization_header_is_token_not_valid(api, db):
+    api.credentials(HTTP_AUTHORIZATION="Bearer two parts")
+    response = api.get("/t/private/")
+    error_of(response, 401, "token_not_valid")
+
+
+@uses_test_views
+def test_token_of_a_deactivated_user_is_token_not_valid(customer_api, customer):
+    customer.is_active = False
+    customer.save(update_fields=["is_active"])
+    error_of(customer_api.get("/t/private/"), 401, "token_not_valid")
+
+
+@uses_test_views
+def test_token_of_a_deleted_user_is_token_not_valid(customer_api, customer):
+    customer.delete()
+    error_of(customer_api.get("/t/private/"), 401, "token_not_valid")
+
+
+@uses_test_views
 def test_valid_token_passes(customer_api):
     response = customer_api.get("/t/private/")
     assert response.status_code == 200
