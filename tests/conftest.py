@@ -2,6 +2,7 @@
 pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.api",
+    "tests.fixtures.catalogue",
     "tests.fixtures.smtp",
     "tests.fixtures.worker",
     "tests.fixtures.stripe",

@@ -78,10 +78,11 @@ def bump_version() -> None:
 
 
 def catalogue_changed(*, using: str | None = None) -> None:
-    """Schedule one version bump for when the current transaction commits (now, outside one)."""
-    conn = transaction.get_connection(using)
-    if conn.in_atomic_block and any(func is bump_version for _ids, func, _robust in conn.run_on_commit):
-        return  # already scheduled in this transaction
+    """Schedule a version bump for when the current transaction commits (now, outside one).
+
+    Not deduplicated: one INCR per catalogue write is cheap next to the write itself, and
+    each registration then lives and dies with its own savepoint.
+    """
     transaction.on_commit(bump_version, using=using)
 
 

@@ -96,12 +96,8 @@ class CachedCatalogueView(GenericAPIView):
         return self.render_catalogue(self.get_paginated_response(data).data, cacheable=cacheable)
 
 
-PAGE_NOT_FOUND = {404: "not_found: no such page."}
-
-
 class CategoryListView(ListModelMixin, CachedCatalogueView):
     serializer_class = CategoryOutput
-    schema_extra_errors = PAGE_NOT_FOUND
     queryset = Category.objects.none()
     cache_params = frozenset({"page"})
 
@@ -132,7 +128,6 @@ class CategoryDetailView(CachedCatalogueView):
 
 class PlanListView(ListModelMixin, CachedCatalogueView):
     serializer_class = PlanOutput
-    schema_extra_errors = PAGE_NOT_FOUND
     queryset = Plan.objects.none()
     cache_params = frozenset({"page", "category"})
 
