@@ -15,7 +15,7 @@ from server.accounts.services.auth import (
     user_tokens_revoke,
 )
 from server.accounts.services.devices import device_delete, device_register, devices_delete_tokens
-from server.accounts.services.professionals import professional_approve
+from server.accounts.services.professionals import professional_approve, professional_profile_ensure
 from server.accounts.services.profile import UNSET, user_profile_update
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "password_reset_confirm",
     "password_reset_request",
     "professional_approve",
+    "professional_profile_ensure",
     "token_refresh",
     "tokens_for_user",
     "user_login",

@@ -31,3 +31,12 @@ def professional_approve(*, professional_id: int, actor: User) -> ProfessionalPr
             profile.approved_at = timezone.now()
             profile.save(update_fields=["is_approved", "approved_by", "approved_at"])
     return profile
+
+
+def professional_profile_ensure(*, user: User) -> ProfessionalProfile | None:
+    """Give a user with role professional their (unapproved) profile if they lack one; used when
+    staff create a professional or change someone's role in the panel."""
+    if user.role != Role.PROFESSIONAL:
+        return None
+    profile, _ = ProfessionalProfile.objects.get_or_create(user=user, defaults={"is_approved": False})
+    return profile
