@@ -21,10 +21,13 @@ ensure_venv() {
   want="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
   have="$(cat "$stamp" 2>/dev/null || true)"
   if [[ "$want" != "$have" ]]; then
-    if "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt"; then
+    say "Installing requirements.txt into .venv (log: var/pip.log)"
+    mkdir -p "$ROOT/var"
+    if "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" >"$ROOT/var/pip.log" 2>&1; then
       echo "$want" >"$stamp"
     else
-      die "pip install -r requirements.txt failed"
+      tail -n 40 "$ROOT/var/pip.log" >&2
+      die "pip install -r requirements.txt failed (full log: var/pip.log)"
     fi
   fi
 }
