@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 
 from server.plans.cache import catalogue_changed, install_write_guard
@@ -64,6 +65,7 @@ class CategoryAdmin(CatalogueAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["sort_order", "name"]
     readonly_fields = ["created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "slug", "description"]}),
         ("Display", {"fields": ["icon_url", "image", "sort_order", "is_active"]}),
@@ -82,10 +84,14 @@ class PlanEntitlementInline(admin.TabularInline):
     model = PlanEntitlement
     extra = 1
     min_num = 1
-    validate_min = True
     autocomplete_fields = ["category"]
     verbose_name = "visits in a category"
     verbose_name_plural = "visits per category (entitlements)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A plan without any entitlement would sell nothing; the admin has no validate_min option.
+        kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
 
 
 class PlanAdminForm(forms.ModelForm):

@@ -344,6 +344,16 @@ def test_nothing_is_bumped_before_commit(warm_plans, catalogue, no_write_guard, 
 # --- the write guard: writes that bypass services and the admin ------------------------------------
 
 
+def test_without_guard_or_explicit_bump_a_stray_update_would_stay_invisible(
+    warm_plans, catalogue, no_write_guard, django_capture_on_commit_callbacks
+):
+    """The control for the tests around it: the cache really does hide unannounced writes."""
+    with django_capture_on_commit_callbacks(execute=True):
+        Plan.objects.filter(pk=catalogue.spark.pk).update(name="Sparkle")
+
+    assert "Sparkle" not in names(warm_plans.get(PLANS))
+
+
 def test_guard_catches_a_stray_queryset_update(warm_plans, catalogue, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         Plan.objects.filter(pk=catalogue.spark.pk).update(name="Sparkle")
