@@ -34,6 +34,8 @@ def device_register(*, user: User, token: str, platform: str) -> tuple[Device, b
 
 def device_delete(*, user: User, token: str) -> None:
     """Drop one of the caller's tokens; someone else's (or an unknown) token is 404, nothing deleted."""
+    if "\x00" in token or len(token) > Device._meta.get_field("token").max_length:
+        raise NotFound("No such device.")  # cannot be stored, so it is not registered
     deleted, _ = Device.objects.filter(user=user, token=token).delete()
     if not deleted:
         raise NotFound("No such device.")
