@@ -33,7 +33,7 @@ def test_worker_flushes_only_expired_tokens(live_worker):
     result = flush_expired_tokens.delay()
 
     assert result.get(timeout=60) == 2  # the result came back through Redis
-    assert f"[{result.id}] succeeded" in live_worker.log(live_worker.test_log_start)  # on the worker process
+    assert f"[{result.id}] received" in live_worker.log(live_worker.test_log_start)  # by the worker process
     assert set(OutstandingToken.objects.values_list("jti", flat=True)) == {fresh.jti, fresh_blacklisted.jti}
     assert list(BlacklistedToken.objects.values_list("token__jti", flat=True)) == [fresh_blacklisted.jti]
 
