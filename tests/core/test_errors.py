@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from devtools.smtp_sink import free_port
+from server.accounts.models import User
 from tests import factories
 
 uses_test_views = pytest.mark.urls("tests.core.urls_for_tests")
@@ -103,6 +104,34 @@ def test_application_error_subclass_renders_its_code_status_and_fields(api):
     error = error_of(api.post("/t/slot-taken/", {}, format="json"), 409, "slot_taken")
     assert error["message"] == "That slot is taken."
     assert error["fields"] == {"scheduled_for": ["Pick another time."]}
+
+
+REGISTER = "/api/v1/auth/register/"
+GOOD_SIGNUP = {"email": "new@example.com", "password": "long-enough-pass-42", "full_name": "New Person"}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"full_name": "x" * 151}, "full_name"),  # over-long string
+        ({"email": 12345}, "email"),  # wrong type
+        ({"role": "astronaut"}, "role"),  # unknown enum value
+        ({"role": "admin"}, "role"),  # a role nobody may register as
+        ({"password": None}, "password"),
+    ],
+)
+def test_register_rejects_bad_input_with_the_field_named_and_creates_nobody(api, db, change, field):
+    response = api.post(REGISTER, {**GOOD_SIGNUP, **change}, format="json")
+
+    error = error_of(response, 400, "validation_error")
+    assert field in error["fields"]
+    assert not User.objects.exists()
+
+
+def test_register_with_malformed_json_is_a_validation_error(api, db):
+    response = api.generic("POST", REGISTER, '{"email": "new@example.com",', content_type="application/json")
+    error_of(response, 400, "validation_error")
+    assert not User.objects.exists()
 
 
 def test_fields_are_absent_when_not_a_validation_error(api, db):
