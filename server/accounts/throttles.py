@@ -29,3 +29,16 @@ class RegisterThrottle(_ByClientThrottle):
 
 class PasswordResetThrottle(_ByClientThrottle):
     scope = "password_reset"
+
+
+class EmailVerifyResendThrottle(SimpleRateThrottle):
+    """Per account: resending verification emails must not become a way to spam an inbox."""
+
+    scope = "email_verify"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

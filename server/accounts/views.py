@@ -31,7 +31,12 @@ from server.accounts.serializers import (
     UidTokenInput,
     UserOutput,
 )
-from server.accounts.throttles import LoginThrottle, PasswordResetThrottle, RegisterThrottle
+from server.accounts.throttles import (
+    EmailVerifyResendThrottle,
+    LoginThrottle,
+    PasswordResetThrottle,
+    RegisterThrottle,
+)
 
 AUTH_TAG = ["auth"]
 ME_TAG = ["me"]
@@ -163,6 +168,7 @@ class EmailVerifyView(PublicView):
 
 class EmailVerifyResendView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [EmailVerifyResendThrottle]
 
     @extend_schema(
         tags=AUTH_TAG,

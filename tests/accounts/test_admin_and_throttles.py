@@ -74,7 +74,12 @@ def test_approving_a_non_professional_is_not_found(admin_api, customer):
 def tight_rates(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"login": "2/min", "register": "1/min", "password_reset": "1/min"},
+        "DEFAULT_THROTTLE_RATES": {
+            "login": "2/min",
+            "register": "1/min",
+            "password_reset": "1/min",
+            "email_verify": "1/min",
+        },
     }
 
 
@@ -109,6 +114,21 @@ def test_password_reset_is_throttled(api, customer, tight_rates, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         assert api.post("/api/v1/auth/password/reset/", {"email": customer.email}).status_code == 202
         response = api.post("/api/v1/auth/password/reset/", {"email": customer.email})
+
+    assert response.status_code == 429
+    assert error_code(response) == "throttled"
+    assert len(mail.outbox) == 1
+
+
+def test_verification_resend_is_throttled_per_account(tight_rates, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from tests.fixtures.api import client_for
+
+    user = factories.CustomerFactory(email_verified=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(user).post("/api/v1/auth/email/verify/resend/").status_code == 202
+        response = client_for(user).post("/api/v1/auth/email/verify/resend/")
 
     assert response.status_code == 429
     assert error_code(response) == "throttled"
