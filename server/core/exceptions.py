@@ -58,7 +58,13 @@ def flatten_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def _render(exc: Exception) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(code=exc.code, message=exc.message, fields=exc.fields), status=exc.status)
+        # An error that may define `retry_after` (seconds) tells the client when to try again.
+        retry_after = getattr(exc, "retry_after", None)
+        return Response(
+            error_body(code=exc.code, message=exc.message, fields=exc.fields),
+            status=exc.status,
+            headers={"Retry-After": str(int(retry_after))} if retry_after is not None else None,
+        )
 
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -139,6 +139,19 @@ def test_fields_are_absent_when_not_a_validation_error(api, db):
     assert "fields" not in error
 
 
+@uses_test_views
+def test_application_error_with_retry_after_sends_the_header(api):
+    response = api.post("/t/busy/", {}, format="json")
+    error_of(response, 409, "busy")
+    assert response["Retry-After"] == "2"
+
+
+@uses_test_views
+def test_application_error_without_retry_after_sends_no_header(api):
+    response = api.post("/t/slot-taken/", {}, format="json")
+    assert "Retry-After" not in response
+
+
 # --- protocol errors ---------------------------------------------------------------------
 
 

@@ -22,6 +22,13 @@ class SlotTaken(ApplicationError):
     message = "That slot is taken."
 
 
+class BusyRetryLater(ApplicationError):
+    code = "busy"
+    status = 409
+    message = "Still working on it."
+    retry_after = 2
+
+
 class ItemInput(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=10)
 
@@ -70,6 +77,11 @@ class SlotTakenView(Public):
         raise SlotTaken(fields={"scheduled_for": ["Pick another time."]})
 
 
+class BusyView(Public):
+    def post(self, request):
+        raise BusyRetryLater
+
+
 class OncePerMinute(AnonRateThrottle):
     scope = "tests_once"
     rate = "1/min"
@@ -97,6 +109,7 @@ urlpatterns = [
     path("t/django-invalid/", DjangoInvalidView.as_view()),
     path("t/slot-taken/", SlotTakenView.as_view()),
     path("t/throttled/", ThrottledView.as_view()),
+    path("t/busy/", BusyView.as_view()),
     path("t/private/", PrivateView.as_view()),
 ]
 
