@@ -187,3 +187,32 @@ def test_refund_answers_502_and_changes_nothing_when_stripe_is_down(admin_api, p
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.PAID
     assert not Refund.objects.exists()
+
+
+def test_concurrent_full_refunds_refund_once(admin_user, paid_order, stripe_client, transactional_db):
+    import threading
+
+    from django.db import connection
+
+    from tests.fixtures.api import client_for
+
+    statuses: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def refund() -> None:
+        try:
+            api = client_for(admin_user)
+            barrier.wait()
+            statuses.append(api.post(url(paid_order.pk), {"reason": "double click"}, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refund) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+
+    assert sorted(statuses) == [201, 409, 409, 409]
+    assert Refund.objects.count() == 1
+    assert stripe_refunded(stripe_client, paid_order) == paid_order.total_amount

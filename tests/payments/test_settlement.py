@@ -227,3 +227,29 @@ def test_confirm_answers_502_when_stripe_is_unreachable(customer_api, settings):
 def test_anonymous_client_is_not_authenticated_for_confirm(customer_api):
     order_id, _ = checkout(customer_api, plan=plan_with_visits())
     assert APIClient().post(f"/api/v1/orders/{order_id}/confirm/").status_code == 401
+
+
+def test_orders_paid_concurrently_get_unique_gap_free_invoice_numbers(customer_api, stripe_client, transactional_db):
+    order_ids = []
+    for _ in range(8):
+        order_id, pi_id = checkout(customer_api, plan=plan_with_visits())
+        pay(stripe_client, pi_id)
+        order_ids.append(order_id)
+    barrier = threading.Barrier(len(order_ids))
+
+    def settle(order_id: int) -> None:
+        try:
+            barrier.wait()
+            order_settle(order_id=order_id, source="test")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=settle, args=(oid,)) for oid in order_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+
+    numbers = sorted(Order.objects.filter(pk__in=order_ids).values_list("invoice_number", flat=True))
+    year = numbers[0].split("-")[1]
+    assert numbers == [f"HRT-{year}-{n:06d}" for n in range(1, 9)]

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from server.payments import gateway
+from server.payments.errors import PaymentProviderError
 from server.payments.models import Order, OrderStatus
 from server.payments.services.settlement import order_settle
 
@@ -48,7 +49,15 @@ def order_reconcile(*, order_id: int, now: datetime | None = None) -> Order:
         return order
 
     if order.stripe_payment_intent_id:
-        gateway.payment_intent_cancel(pi_id=order.stripe_payment_intent_id)
+        try:
+            gateway.payment_intent_cancel(pi_id=order.stripe_payment_intent_id)
+        except PaymentProviderError:
+            # Stripe refuses to cancel an intent that moved on (e.g. just succeeded): settle
+            # from what it is now, and let the task retry only if it is still undecided.
+            order = order_settle(order_id=order_id, source="reconcile:cancel-refused")
+            if order.status == OrderStatus.PENDING_PAYMENT:
+                raise
+            return order
         order = order_settle(order_id=order_id, source="reconcile:cancel")
         if order.status != OrderStatus.PENDING_PAYMENT:
             return order
