@@ -92,3 +92,16 @@ def test_demo_customer_can_log_in_through_the_api(api):
     if me.status_code != 404:  # me/ may not be routed yet
         assert me.status_code == 200
         assert me.json()["email"] == seed_demo.CUSTOMER.email
+
+
+@pytest.mark.django_db
+def test_seeded_catalogue_is_what_the_app_sees(api, django_capture_on_commit_callbacks):
+    assert api.get("/api/v1/plans/").status_code == 200  # warm the catalogue cache first
+    with django_capture_on_commit_callbacks(execute=True):  # the cache bump runs on commit
+        run_seed()
+
+    plans = api.get("/api/v1/plans/").json()["results"]
+    categories = api.get("/api/v1/categories/").json()["results"]
+
+    assert {p["slug"] for p in plans} == {p[0] for p in seed_demo.PLANS}
+    assert [c["slug"] for c in categories] == [c[0] for c in seed_demo.CATEGORIES]

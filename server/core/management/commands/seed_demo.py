@@ -2,17 +2,26 @@
 
 Idempotent: running it again updates the same rows (matched by slug or email) and
 resets the demo passwords to the printed values, so the printed logins always work.
-Seed data only — business flows (orders, subscriptions) go through the app itself.
+The catalogue goes through the catalogue services (validation, cache version bump) and the
+approval through `professional_approve`; the users, the address and the professional's
+profile fields are plain seed rows. Business flows (orders, subscriptions) go through the app.
 """
 
 from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from server.accounts.models import Address, ProfessionalProfile, Role, User
-from server.plans.models import Category, Plan, PlanEntitlement
+from server.accounts.services.professionals import professional_approve
+from server.plans.models import Category, Plan
+from server.plans.services.catalogue import (
+    category_create,
+    category_update,
+    plan_create,
+    plan_set_entitlements,
+    plan_update,
+)
 
 CATEGORIES = [
     ("plumbing", "Plumbing", "Leaks, taps, pipes, drains and water heaters."),
@@ -116,34 +125,34 @@ class Command(BaseCommand):
     def _seed_categories(self) -> dict[str, Category]:
         out = {}
         for order, (slug, name, description) in enumerate(CATEGORIES):
-            out[slug], _ = Category.objects.update_or_create(
-                slug=slug,
-                defaults={"name": name, "description": description, "is_active": True, "sort_order": order},
-            )
+            fields = {"name": name, "description": description, "is_active": True, "sort_order": order}
+            existing = Category.objects.filter(slug=slug).first()
+            if existing is None:
+                out[slug] = category_create(slug=slug, **fields)
+            else:
+                out[slug] = category_update(category_id=existing.pk, **fields)
         return out
 
     def _seed_plans(self, categories: dict[str, Category]) -> list[Plan]:
         out = []
         for order, (slug, name, price, days, visits, inclusions, featured) in enumerate(PLANS):
-            plan, _ = Plan.objects.update_or_create(
-                slug=slug,
-                defaults={
-                    "name": name,
-                    "description": f"{name}: {', '.join(inclusions)}.",
-                    "price_amount": price,
-                    "currency": "INR",
-                    "validity_days": days,
-                    "inclusions": inclusions,
-                    "is_active": True,
-                    "is_featured": featured,
-                    "sort_order": order,
-                },
-            )
-            PlanEntitlement.objects.filter(plan=plan).exclude(category__slug__in=visits).delete()
-            for cat_slug, n in visits.items():
-                PlanEntitlement.objects.update_or_create(
-                    plan=plan, category=categories[cat_slug], defaults={"visits": n}
-                )
+            entitlements = {categories[cat].pk: n for cat, n in visits.items()}
+            fields = {
+                "name": name,
+                "description": f"{name}: {', '.join(inclusions)}.",
+                "price_amount": price,
+                "validity_days": days,
+                "inclusions": inclusions,
+                "is_active": True,
+                "is_featured": featured,
+                "sort_order": order,
+            }
+            existing = Plan.objects.filter(slug=slug).first()
+            if existing is None:
+                plan = plan_create(slug=slug, currency="INR", entitlements=entitlements, **fields)
+            else:
+                plan_update(plan_id=existing.pk, **fields)
+                plan = plan_set_entitlements(plan_id=existing.pk, entitlements=entitlements)
             out.append(plan)
         return out
 
@@ -180,9 +189,6 @@ class Command(BaseCommand):
         profile.experience_years = 8
         profile.bio = "Licensed plumber and electrician, eight years in Bengaluru homes."
         profile.is_available = True
-        if not profile.is_approved:
-            profile.is_approved = True
-            profile.approved_by = approver
-            profile.approved_at = timezone.now()
         profile.save()
         profile.categories.set([categories["plumbing"], categories["electrical"], categories["carpentry"]])
+        professional_approve(professional_id=pro.pk, actor=approver)
