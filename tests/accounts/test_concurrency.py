@@ -69,3 +69,16 @@ def test_concurrent_default_addresses_leave_exactly_one_default(postgres):
     assert statuses == [201] * THREADS
     assert Address.objects.filter(user=user).count() == THREADS
     assert Address.objects.filter(user=user, is_default=True).count() == 1
+
+
+def test_concurrent_registrations_of_one_email_create_one_account(postgres):
+    from server.accounts.models import User
+
+    def register(i):
+        body = {"email": "Same@Example.com", "password": "plumb-the-depths-42", "full_name": f"P{i}"}
+        return APIClient().post("/api/v1/auth/register/", body, format="json", REMOTE_ADDR=f"10.0.0.{i}").status_code
+
+    statuses = race(register)
+
+    assert sorted(statuses) == [201] + [400] * (THREADS - 1)
+    assert User.objects.filter(email="same@example.com").count() == 1
