@@ -48,7 +48,7 @@ def _valid(serializer_class, request, **kwargs) -> dict:
     return serializer.validated_data
 
 
-def _me(request, user_id: int) -> Response:
+def _me(request, user_id: int) -> dict:
     user = selectors.user_get_profile(user_id=user_id)
     return UserOutput(user, context={"request": request}).data
 
