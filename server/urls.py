@@ -29,5 +29,7 @@ if settings.DEBUG:
         path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
     )
 
+handler400 = "server.core.views.bad_request"
+handler403 = "server.core.views.permission_denied"
 handler404 = "server.core.views.not_found"
 handler500 = "server.core.views.server_error"

@@ -44,6 +44,18 @@ def not_found(request, exception=None):
     return JsonResponse(error_body(code="not_found", message="Not found."), status=404)
 
 
+def bad_request(request, exception=None):
+    """Django's own 400s (too many query fields, a disallowed Host, other SuspiciousOperation)."""
+    return JsonResponse(error_body(code="bad_request", message="Bad request."), status=400)
+
+
+def permission_denied(request, exception=None):
+    """Django's own 403s raised outside DRF views (e.g. a CSRF failure)."""
+    return JsonResponse(
+        error_body(code="permission_denied", message="You do not have permission to perform this action."), status=403
+    )
+
+
 def server_error(request):
     return JsonResponse(error_body(code="internal_error", message="Internal server error."), status=500)
 
