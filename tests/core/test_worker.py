@@ -1,5 +1,6 @@
 """Background work on a real Celery worker process, real Redis and PostgreSQL."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from server.core.tasks import flush_expired_tokens
 from tests import factories
+from tests.fixtures.worker import declare_queues
 
 pytestmark = pytest.mark.worker
 
@@ -46,6 +48,21 @@ def test_flushing_expired_tokens_twice_changes_nothing_more(live_worker):
     assert flush_expired_tokens.delay().get(timeout=60) == 1
     assert flush_expired_tokens.delay().get(timeout=60) == 0
     assert list(OutstandingToken.objects.values_list("jti", flat=True)) == [fresh.jti]
+
+
+def test_worker_runs_nothing_for_tests_that_do_not_ask_for_it(transactional_db, celery_worker_process):
+    from server.celery import app
+
+    user = factories.CustomerFactory()
+    _token(user, jti="expired", expires_in=-timedelta(hours=1))
+    declare_queues(app)
+    saved, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        flush_expired_tokens.delay()  # published, but the worker is not consuming now
+        time.sleep(2)
+    finally:
+        app.conf.task_always_eager = saved
+    assert OutstandingToken.objects.filter(jti="expired").exists()
 
 
 def test_flush_expired_tokens_is_scheduled_nightly(settings):
