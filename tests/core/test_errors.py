@@ -192,6 +192,18 @@ def test_unhandled_exception_is_internal_error_without_internals_and_is_logged(a
     assert "hunter2" in str(record.exc_info[1])  # the details go to the log, not to the client
 
 
+@uses_test_views
+def test_crash_outside_drf_is_json_internal_error_too(api, settings):
+    settings.DEBUG = False
+    api.raise_request_exception = False  # answer as the server would, instead of re-raising
+
+    response = api.get("/plain/crash/")
+
+    error = error_of(response, 500, "internal_error")
+    assert "hunter2" not in response.content.decode()
+    assert error == {"code": "internal_error", "message": "Internal server error."}
+
+
 # --- Django's own exceptions ------------------------------------------------------------------
 
 

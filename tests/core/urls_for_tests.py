@@ -101,7 +101,13 @@ class PrivateView(APIView):
         return Response({"id": request.user.id})
 
 
+def plain_django_crash(request):
+    """Not a DRF view: its crash goes through Django's handler500, not the DRF handler."""
+    raise RuntimeError("secret internal detail: password=hunter2")
+
+
 urlpatterns = [
+    path("plain/crash/", plain_django_crash),
     path("t/echo/", EchoView.as_view()),
     path("t/boom/", BoomView.as_view()),
     path("t/missing/", MissingView.as_view()),
