@@ -6,7 +6,7 @@ Used with `@pytest.mark.urls("tests.core.urls_for_tests")`.
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.urls import path
+from django.urls import include, path
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -117,6 +117,8 @@ urlpatterns = [
     path("t/throttled/", ThrottledView.as_view()),
     path("t/busy/", BusyView.as_view()),
     path("t/private/", PrivateView.as_view()),
+    # The real routes too: middleware and link-building code may reverse the app's URL names.
+    path("", include("server.urls")),
 ]
 
 handler404 = "server.core.views.not_found"
