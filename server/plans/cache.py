@@ -124,15 +124,12 @@ def _ttl() -> int:
     return settings.CATALOGUE_CACHE_SECONDS
 
 
-def cache_key(request: HttpRequest, *, params: frozenset[str]) -> str | None:
-    """The cache key for this GET, or None when it must not be cached.
+def canonical_query(request: HttpRequest, *, params: frozenset[str]) -> str | None:
+    """The query string in canonical form, or None when this request must not be cached.
 
-    Only canonical query strings are cached (known parameters, once each, a plain page
-    number, a slug), so no one can fill Redis with endless spellings of one page. The
-    scheme and host are part of the key because pagination links are absolute.
+    Only canonical queries are cached (known parameters, once each, a plain page number,
+    a slug), so no one can fill Redis with endless spellings of one page.
     """
-    if not settings.CATALOGUE_CACHE:
-        return None
     query = request.GET
     items = []
     for name in query:
@@ -148,20 +145,58 @@ def cache_key(request: HttpRequest, *, params: frozenset[str]) -> str | None:
             return None
         items.append((name, value))
     items.sort()
+    return urlencode(items)
+
+
+def cache_key(request: HttpRequest, *, params: frozenset[str]) -> str | None:
+    """The cache key for this GET under the current version, or None when it must not be cached.
+
+    The scheme and host are part of the key because pagination and image links are absolute.
+    """
+    if not settings.CATALOGUE_CACHE:
+        return None
+    query = canonical_query(request, params=params)
+    if query is None:
+        return None
     try:
         version = current_version()
     except Exception:
         logger.exception("catalogue cache unavailable; serving from the database")
         return None
-    return f"catalogue:{version}:{request.scheme}://{request.get_host()}{request.path}?{urlencode(items)}"
+    return f"catalogue:{version}:{request.scheme}://{request.get_host()}{request.path}?{query}"
+
+
+# Each process keeps the bodies it has served in a small local map in front of Redis. It is
+# keyed by the same versioned key, and the version itself is read from the cache on every
+# request, so a bump in any process still makes the very next request miss everywhere; the
+# map only saves moving and unpickling the body on a hit. Keys are canonical (see cache_key),
+# so the map stays small; it is simply emptied when full.
+_LOCAL: dict[str, tuple[str, bytes]] = {}
+LOCAL_MAX_ENTRIES = 256
+
+
+def forget_local() -> None:
+    _LOCAL.clear()
+
+
+def _remember(key: str, entry: tuple[str, bytes]) -> None:
+    if len(_LOCAL) >= LOCAL_MAX_ENTRIES:
+        _LOCAL.clear()
+    _LOCAL[key] = entry
 
 
 def entry_get(key: str) -> tuple[str, bytes] | None:
+    entry = _LOCAL.get(key)
+    if entry is not None:
+        return entry
     try:
-        return cache.get(key)
+        entry = cache.get(key)
     except Exception:
         logger.exception("catalogue cache read failed; serving from the database")
         return None
+    if entry is not None:
+        _remember(key, entry)
+    return entry
 
 
 def entry_set(key: str, *, etag: str, body: bytes) -> None:
@@ -169,6 +204,8 @@ def entry_set(key: str, *, etag: str, body: bytes) -> None:
         cache.set(key, (etag, body), timeout=_ttl())
     except Exception:
         logger.exception("catalogue cache write failed")
+        return
+    _remember(key, (etag, body))
 
 
 def etag_for(body: bytes) -> str:
@@ -177,7 +214,7 @@ def etag_for(body: bytes) -> str:
 
 
 def _not_modified(request: HttpRequest, etag: str) -> bool:
-    header = request.headers.get("If-None-Match")
+    header = request.META.get("HTTP_IF_NONE_MATCH")
     if not header:
         return False
     tags = parse_etags(header)
@@ -193,7 +230,47 @@ def respond(request: HttpRequest, *, etag: str, body: bytes) -> HttpResponse:
         response = HttpResponse(status=304)
         del response["Content-Type"]
     else:
-        response = HttpResponse(body, content_type="application/json")
+        response = HttpResponse(body if request.method != "HEAD" else b"", content_type="application/json")
+        response["Content-Length"] = str(len(body))
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={settings.CATALOGUE_MAX_AGE}"
     return response
+
+
+# --- the front door ---------------------------------------------------------------------------
+
+# Every query parameter any catalogue list accepts; a view stores only keys built from its own.
+ALL_PARAMS = frozenset({"page", "category"})
+
+
+class CatalogueCacheMiddleware:
+    """Answers warm catalogue GETs before sessions, CSRF, authentication and URL routing run.
+
+    Sits right after SecurityMiddleware/WhiteNoise/CORS (whose headers still apply). It
+    serves only bodies a catalogue view stored under this exact version, scheme, host,
+    path and canonical query, and passes everything else through untouched; the views
+    themselves fill the cache on a miss and can also answer hits on their own when this
+    middleware is not installed. See bench/README.md for what it buys.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._prefixes: tuple[str, ...] | None = None
+
+    def prefixes(self) -> tuple[str, ...]:
+        if self._prefixes is None:
+            from django.urls import reverse
+
+            self._prefixes = (reverse("category-list"), reverse("plan-list"))
+        return self._prefixes
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD") and request.path.startswith(self.prefixes()):
+            key = cache_key(request, params=ALL_PARAMS)
+            if key is not None:
+                entry = entry_get(key)
+                if entry is not None:
+                    etag, body = entry
+                    return respond(request, etag=etag, body=body)
+                request.catalogue_cache_missed = key  # the view need not look again
+        return self.get_response(request)

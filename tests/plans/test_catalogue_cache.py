@@ -405,3 +405,86 @@ def test_guard_registers_a_bump_per_catalogue_write(catalogue, django_capture_on
         factories.CategoryFactory()
 
     assert callbacks == [catalogue_cache.bump_version]
+
+
+# --- the front door (middleware), the local copy, and a cache outage ------------------------------------
+
+
+def test_view_alone_serves_warm_reads_without_the_database(api, catalogue, settings, django_assert_num_queries):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("CatalogueCacheMiddleware")]
+
+    assert_warm(api, PLANS, django_assert_num_queries)
+    etag = api.get(PLANS)["ETag"]
+    with django_assert_num_queries(0):
+        assert api.get(PLANS, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_warm_read_comes_from_redis_when_this_process_has_no_local_copy(api, catalogue, django_assert_num_queries):
+    first = api.get(PLANS)
+    catalogue_cache.forget_local()
+
+    with django_assert_num_queries(0):
+        again = api.get(PLANS)
+
+    assert again.content == first.content
+
+
+def test_a_bump_from_another_process_is_seen_despite_the_local_copy(api, catalogue):
+    api.get(PLANS)
+    Plan.objects.filter(pk=catalogue.spark.pk).update(name="Changed elsewhere")  # a write this cache never heard of...
+    cache.incr(catalogue_cache.VERSION_KEY)  # ...but another process's commit bumped the shared version
+
+    assert "Changed elsewhere" in names(api.get(PLANS))
+
+
+def test_head_gets_headers_without_a_body(api, catalogue):
+    get = api.get(PLANS)
+
+    head = api.head(PLANS)
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+    assert head["Content-Length"] == str(len(get.content))
+
+
+def test_list_parameters_a_view_does_not_take_are_not_cached(api, catalogue):
+    response = api.get(CATEGORIES, {"category": "plumbing"})
+
+    assert response.status_code == 200
+    assert cache_keys_for(CATEGORIES) == []
+
+
+def test_other_paths_and_methods_pass_through(api, admin_api, catalogue):
+    api.get(PLANS)
+
+    assert admin_api.post(PLANS, {}, format="json").status_code == 405
+    assert api.get("/api/v1/app-config/").status_code == 200
+
+
+class BrokenCache:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("redis is down")
+
+        return fail
+
+
+def test_cache_outage_serves_from_the_database(api, catalogue, monkeypatch):
+    expected = api.get(PLANS).content
+    catalogue_cache.forget_local()
+    monkeypatch.setattr(catalogue_cache, "cache", BrokenCache())
+
+    response = api.get(PLANS)
+
+    assert response.status_code == 200
+    assert response.content == expected
+
+
+def test_cache_outage_during_a_bump_does_not_break_the_write(catalogue, monkeypatch):
+    monkeypatch.setattr(catalogue_cache, "cache", BrokenCache())
+
+    catalogue_cache.bump_version()  # logged, not raised
+
+    plan = services.plan_update(plan_id=catalogue.spark.id, name="Still saved")
+    assert plan.name == "Still saved"

@@ -1,8 +1,10 @@
 """Public catalogue: categories and plans, cached whole in Redis and answered with ETags.
 
-A warm request is answered in `dispatch` from one cached (ETag, body) pair: no database,
-no session, no authentication, no DRF request parsing. A miss falls through to DRF,
-renders the body once, stores it under the current catalogue version and serves it.
+A warm request is answered from one cached (ETag, body) pair by CatalogueCacheMiddleware
+(server/plans/cache.py) before sessions, authentication and routing, or, without that
+middleware, here in `dispatch`: either way no database, no session, no authentication, no
+DRF request parsing. A miss falls through to DRF, renders the body once, stores it under
+the current catalogue version and serves it.
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ class CachedCatalogueView(GenericAPIView):
         if request.method in ("GET", "HEAD"):
             key = cache.cache_key(request, params=self.cache_params)
             if key is not None:
-                entry = cache.entry_get(key)
+                missed = key == getattr(request, "catalogue_cache_missed", None)
+                entry = None if missed else cache.entry_get(key)
                 if entry is not None:
                     etag, body = entry
                     return cache.respond(request, etag=etag, body=body)
