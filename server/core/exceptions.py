@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -72,6 +73,16 @@ def _render(exc: Exception) -> Response | None:
             error_body(code="validation_error", message="Invalid input.", fields=fields),
             status=400,
         )
+    # Django refuses oversized or pathological bodies while DRF parses them; that is bad input, not a crash.
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body(code="request_too_large", message="The request body is too large."), status=413)
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return Response(
+            error_body(code="validation_error", message="Invalid input.", fields={"non_field_errors": [str(exc)]}),
+            status=400,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return Response(error_body(code="bad_request", message="The request could not be processed."), status=400)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -24,6 +24,7 @@ FRAMEWORK_CODES = {
     "not_found",
     "method_not_allowed",
     "not_acceptable",
+    "request_too_large",
     "unsupported_media_type",
     "throttled",
     "internal_error",

@@ -4,6 +4,7 @@ Driven through the real exception handler: test-only views in tests/core/urls_fo
 raise each kind of error, and real endpoints are used where one exists.
 """
 
+import json
 import logging
 from datetime import timedelta
 
@@ -152,6 +153,31 @@ def test_application_error_without_retry_after_sends_no_header(api):
     assert "Retry-After" not in response
 
 
+@uses_test_views
+def test_oversized_json_body_is_request_too_large_not_a_crash(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = json.dumps({**VALID, "name": "x" * 2048})
+
+    response = api.generic("POST", "/t/echo/", body, content_type="application/json")
+
+    error_of(response, 413, "request_too_large")
+
+
+@uses_test_views
+def test_oversized_form_field_is_request_too_large_not_a_crash(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = api.post("/t/echo/", {**VALID, "name": "x" * 2048}, format="multipart")
+    error_of(response, 413, "request_too_large")
+
+
+@uses_test_views
+def test_too_many_form_fields_is_a_validation_error_not_a_crash(api, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = api.post("/t/echo/", {f"field{i}": "1" for i in range(20)}, format="multipart")
+    error = error_of(response, 400, "validation_error")
+    assert "non_field_errors" in error["fields"]
+
+
 # --- protocol errors ---------------------------------------------------------------------
 
 
@@ -162,6 +188,10 @@ def test_wrong_method_is_method_not_allowed(api):
 
 def test_wrong_method_on_a_real_endpoint_is_method_not_allowed(api, db):
     error_of(api.delete("/api/v1/app-config/"), 405, "method_not_allowed")
+
+
+def test_unacceptable_accept_header_is_406_in_json(api, db):
+    error_of(api.get("/api/v1/app-config/", HTTP_ACCEPT="text/html"), 406, "not_acceptable")
 
 
 @uses_test_views
