@@ -19,6 +19,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         except NotFound as exc:
             raise ValidationError({self.page_query_param: [str(exc.detail)]})
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters
+
 
 class CursorPagination(pagination.CursorPagination):
     """For feeds (notifications, history): stable under inserts, no count."""

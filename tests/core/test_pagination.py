@@ -59,3 +59,9 @@ def test_list_endpoint_answers_a_missing_page_with_validation_error(customer_api
     body = response.json()["error"]
     assert body["code"] == "validation_error"
     assert "page" in body["fields"]
+
+
+def test_schema_says_pages_start_at_one():
+    params = {p["name"]: p for p in PageNumberPagination().get_schema_operation_parameters(view=None)}
+
+    assert params["page"]["schema"] == {"type": "integer", "minimum": 1}
