@@ -38,15 +38,19 @@ class Result:
 
 
 class _Conn:
+    """One keep-alive connection reading into a reused buffer (cheap for the generator)."""
+
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
         self.sock: socket.socket | None = None
-        self.buf = bytearray()
+        self.buf = bytearray(1 << 20)
+        self.view = memoryview(self.buf)
+        self.filled = 0
 
     def _connect(self) -> socket.socket:
         sock = socket.create_connection((self.host, self.port), timeout=10)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock, self.buf = sock, bytearray()
+        self.sock, self.filled = sock, 0
         return sock
 
     def close(self) -> None:
@@ -54,17 +58,19 @@ class _Conn:
             self.sock.close()
         self.sock = None
 
+    def _fill(self, sock: socket.socket) -> None:
+        n = sock.recv_into(self.view[self.filled :])
+        if not n:
+            raise ConnectionError("server closed the connection")
+        self.filled += n
+
     def request(self, raw: bytes) -> int:
         """Send one request, read the whole response; returns the status code."""
         sock = self.sock or self._connect()
         sock.sendall(raw)
-        while (end := self.buf.find(b"\r\n\r\n")) < 0:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("server closed the connection")
-            self.buf += chunk
-        head = bytes(self.buf[:end]).decode("latin-1")
-        del self.buf[: end + 4]
+        while (end := self.buf.find(b"\r\n\r\n", 0, self.filled)) < 0:
+            self._fill(sock)
+        head = bytes(self.view[:end]).decode("latin-1")
         status_line, *header_lines = head.split("\r\n")
         status = int(status_line.split(" ", 2)[1])
         length = 0
@@ -78,12 +84,17 @@ class _Conn:
                 close = True
         if status in (204, 304) or 100 <= status < 200:
             length = 0
-        while len(self.buf) < length:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("server closed the connection mid-body")
-            self.buf += chunk
-        del self.buf[:length]
+        total = end + 4 + length
+        if total > len(self.buf):
+            self.view.release()
+            self.buf.extend(bytes(total - len(self.buf)))
+            self.view = memoryview(self.buf)
+        while self.filled < total:
+            self._fill(sock)
+        rest = self.filled - total
+        if rest:
+            self.buf[:rest] = self.buf[total : self.filled]
+        self.filled = rest
         if close:
             self.close()
         return status
