@@ -18,7 +18,7 @@ ensure_venv() {
     say "Creating virtualenv in .venv"
     "$base" -m venv "$VENV" || die "could not create .venv (on Debian/Ubuntu: apt-get install python3-venv)"
   fi
-  want="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
+  want="$("$PY" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$ROOT/requirements.txt")"
   have="$(cat "$stamp" 2>/dev/null || true)"
   if [[ "$want" != "$have" ]]; then
     say "Installing requirements.txt into .venv (log: var/pip.log)"
