@@ -9,6 +9,8 @@ this module at start-up in every process (web, worker, shell).
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -99,6 +101,12 @@ class PlanAdminForm(forms.ModelForm):
         model = Plan
         fields = "__all__"  # noqa: DJ007 - the panel edits every plan field
         help_texts = {"inclusions": 'A JSON list of short texts, e.g. ["Priority booking", "No call-out fee"].'}
+
+    def clean_currency(self):
+        value = (self.cleaned_data.get("currency") or "").strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise forms.ValidationError("Use a three-letter ISO 4217 code, e.g. INR.")
+        return value
 
     def clean_inclusions(self):
         value = self.cleaned_data.get("inclusions")

@@ -257,6 +257,24 @@ def test_admin_refuses_inclusions_that_are_not_a_list_of_non_empty_strings(
     assert callbacks == []
 
 
+def test_admin_refuses_a_currency_that_is_not_an_iso_code(admin_client, catalogue):
+    response = admin_client.post(
+        f"/admin/plans/plan/{catalogue.spark.id}/change/", plan_form(catalogue.spark, currency="R$")
+    )
+
+    assert response.status_code == 200
+    assert "currency" in response.context["adminform"].form.errors
+    catalogue.spark.refresh_from_db()
+    assert catalogue.spark.currency == "INR"
+
+
+def test_admin_upper_cases_the_currency(admin_client, catalogue):
+    admin_client.post(f"/admin/plans/plan/{catalogue.spark.id}/change/", plan_form(catalogue.spark, currency="usd"))
+
+    catalogue.spark.refresh_from_db()
+    assert catalogue.spark.currency == "USD"
+
+
 def test_admin_strips_inclusions(admin_client, catalogue):
     admin_client.post(
         f"/admin/plans/plan/{catalogue.spark.id}/change/",
