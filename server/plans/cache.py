@@ -22,6 +22,12 @@ Two layers make the bump:
   exists because a forgotten explicit call must never leave phones reading a stale
   price. It is installed once per process from `server/plans/admin.py`, which
   Django's admin autodiscovery imports at start-up in every process.
+
+Serving: `CatalogueCacheMiddleware` answers a warm GET before sessions, authentication
+and routing with one cache round trip (the version); the body comes from a small
+per-process map keyed by the same versioned key, else from Redis. On a miss the view
+renders, stores the (ETag, body) pair and serves it. Errors and non-canonical queries
+are never cached. A cache outage degrades to serving from the database.
 """
 
 from __future__ import annotations
