@@ -105,3 +105,32 @@ def test_seeded_catalogue_is_what_the_app_sees(api, django_capture_on_commit_cal
 
     assert {p["slug"] for p in plans} == {p[0] for p in seed_demo.PLANS}
     assert [c["slug"] for c in categories] == [c[0] for c in seed_demo.CATEGORIES]
+
+
+@pytest.mark.django_db
+def test_seed_demo_purchase_buys_one_plan_for_the_customer_through_checkout_once(customer_api):
+    from io import StringIO
+
+    from server.payments.models import Order
+
+    call_command("seed_demo", "--purchase", stdout=StringIO())
+    call_command("seed_demo", "--purchase", stdout=StringIO())
+
+    customer = User.objects.get(email=seed_demo.CUSTOMER.email)
+    orders = Order.objects.filter(customer=customer)
+    assert [o.status for o in orders] == ["paid"]
+    assert orders[0].stripe_payment_intent_id.startswith("pi_")
+    subscriptions = list(customer.subscriptions.all())
+    assert len(subscriptions) == 1
+    assert subscriptions[0].plan.slug == seed_demo.PURCHASED_PLAN
+    assert subscriptions[0].balances.count() == 6
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_purchase_against_a_remote_stripe(settings):
+    from django.core.management.base import CommandError
+
+    settings.STRIPE_API_BASE = "https://api.stripe.com"
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--purchase")

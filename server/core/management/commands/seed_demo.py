@@ -4,17 +4,25 @@ Idempotent: running it again updates the same rows (matched by slug or email) an
 resets the demo passwords to the printed values, so the printed logins always work.
 The catalogue goes through the catalogue services (validation, cache version bump) and the
 approval through `professional_approve`; the users, the address and the professional's
-profile fields are plain seed rows. Business flows (orders, subscriptions) go through the app.
+profile fields are plain seed rows. `--purchase` buys a plan through the real cart, checkout
+and settlement services, paying on the local Stripe stand-in.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
-from django.core.management.base import BaseCommand
+import stripe
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from server.accounts.models import Address, ProfessionalProfile, Role, User
 from server.accounts.services.professionals import professional_approve
+from server.payments.services.cart import cart_item_add
+from server.payments.services.checkout import checkout_start
+from server.payments.services.settlement import order_settle
 from server.plans.models import Category, Plan
+from server.plans.selectors.subscriptions import subscription_list_for_customer
 from server.plans.services.catalogue import (
     category_create,
     category_update,
@@ -105,10 +113,23 @@ PROFESSIONAL = DemoUser("pro@hearth.local", "hearth-pro-demo", "Ravi Professiona
 ADMIN = DemoUser("admin@hearth.local", "hearth-admin-demo", "Hearth Admin", Role.ADMIN)
 SUPPORT = DemoUser("support@hearth.local", "hearth-support-demo", "Sam Support", Role.SUPPORT)
 DEMO_USERS = [ADMIN, SUPPORT, CUSTOMER, PROFESSIONAL]
+PURCHASED_PLAN = "total-home-12m"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class Command(BaseCommand):
     help = "Create or refresh the demo catalogue and one user per role (idempotent); prints the logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--purchase",
+            action="store_true",
+            help=(
+                f"Also buy {PURCHASED_PLAN} for the demo customer through the real cart, checkout and "
+                "settlement, paying on the local Stripe stand-in (STRIPE_API_BASE must be a loopback address). "
+                "Skipped when the customer already has an active plan."
+            ),
+        )
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -118,9 +139,28 @@ class Command(BaseCommand):
             self._seed_customer_address(users[CUSTOMER.email])
             self._seed_professional(users[PROFESSIONAL.email], approver=users[ADMIN.email], categories=categories)
         self.stdout.write(self.style.SUCCESS(f"Seeded {len(categories)} categories and {len(plans)} plans."))
+        if options["purchase"]:
+            self._purchase(users[CUSTOMER.email], next(p for p in plans if p.slug == PURCHASED_PLAN))
         self.stdout.write("Demo logins (email / password):")
         for u in DEMO_USERS:
             self.stdout.write(f"  {u.role:<13} {u.email:<24} {u.password}")
+
+    def _purchase(self, customer: User, plan: Plan) -> None:
+        """The demo customer's first plan, bought the way the app buys it (card pm_card_visa)."""
+        if urlparse(settings.STRIPE_API_BASE).hostname not in LOCAL_HOSTS:
+            raise CommandError("--purchase pays on a local Stripe stand-in only; STRIPE_API_BASE is not loopback.")
+        if subscription_list_for_customer(customer=customer, status="active").exists():
+            self.stdout.write(f"{customer.email} already has an active plan; no purchase.")
+            return
+        cart_item_add(customer=customer, plan_id=plan.pk, quantity=1)
+        checkout = checkout_start(customer=customer)
+        client = stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE})
+        client.v1.payment_intents.update(checkout.payment_intent_id, {"payment_method": "pm_card_visa"})
+        client.v1.payment_intents.confirm(checkout.payment_intent_id)
+        order = order_settle(order_id=checkout.order.pk, source="seed_demo")
+        if order.status != "paid":
+            raise CommandError(f"demo order {order.pk} ended {order.status}, not paid")
+        self.stdout.write(f"{customer.email} bought {plan.name} (order {order.pk}, paid).")
 
     def _seed_categories(self) -> dict[str, Category]:
         out = {}
