@@ -36,17 +36,21 @@ def test_categories_list_shows_active_categories_in_sort_order(api, catalogue):
         "name": "Plumbing",
         "slug": "plumbing",
         "description": "Service category",
-        "icon_url": "",
+        "icon_url": None,
         "image_url": None,
         "sort_order": 1,
     }
 
 
 def test_category_detail_by_slug(api, catalogue):
+    catalogue.electrical.icon_url = "https://cdn.example.com/electrical.svg"
+    catalogue.electrical.save()
+
     response = api.get(f"{CATEGORIES}electrical/")
 
     assert response.status_code == 200
     assert response.json()["id"] == catalogue.electrical.id
+    assert response.json()["icon_url"] == "https://cdn.example.com/electrical.svg"
 
 
 def test_inactive_category_detail_is_not_found(api, catalogue):

@@ -16,12 +16,17 @@ def _absolute_url(serializer: serializers.Serializer, file) -> str | None:
 
 
 class CategoryOutput(serializers.ModelSerializer):
+    icon_url = serializers.SerializerMethodField(help_text="URL of the category icon, or null.")
     image_url = serializers.SerializerMethodField(help_text="Absolute URL of the category image, or null.")
 
     class Meta:
         model = Category
         fields = ["id", "name", "slug", "description", "icon_url", "image_url", "sort_order"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_icon_url(self, obj: Category) -> str | None:
+        return obj.icon_url or None
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_image_url(self, obj: Category) -> str | None:
