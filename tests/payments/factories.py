@@ -27,6 +27,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     status = OrderStatus.PENDING_PAYMENT
