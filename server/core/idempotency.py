@@ -199,7 +199,12 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         if key is None or not getattr(user, "is_authenticated", False):
             return handler(view, request, *args, **kwargs)
 
-        claim = idempotency_claim(user=user, key=key, fingerprint=fingerprint_of(request))
+        try:
+            claim = idempotency_claim(user=user, key=key, fingerprint=fingerprint_of(request))
+        except IdempotencyInProgress as exc:
+            busy = view.handle_exception(exc)
+            busy["Retry-After"] = "1"
+            return busy
         if claim.replay is not None:
             return _replay(claim.replay)
         assert claim.token is not None

@@ -238,6 +238,7 @@ def test_concurrent_request_with_the_key_gets_in_progress_then_the_replay(postgr
 
     assert [r.status_code for r in during] == [409, 409, 409]
     assert {r.data["error"]["code"] for r in during} == {"idempotency_in_progress"}
+    assert {r.headers["Retry-After"] for r in during} == {"1"}
     assert first["response"].status_code == 201
     assert after.status_code == 201
     assert after.headers["Idempotent-Replayed"] == "true"
