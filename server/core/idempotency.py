@@ -6,6 +6,11 @@ Usage, on any APIView handler that creates something::
         @idempotent
         def post(self, request): ...
 
+or as a mixin, which wraps the view's `post` for you::
+
+    class ServiceRequestListView(IdempotentPostMixin, APIView):
+        def post(self, request): ...
+
 The client sends `Idempotency-Key: <1-255 chars>`. Keys are stored per user
 (server/core/models.py `IdempotencyKey`) with a fingerprint of the request (method,
 path, SHA-256 of the canonical JSON body):
@@ -224,4 +229,15 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             idempotency_complete(user=user, key=key, token=claim.token, status=response.status_code, body=response.data)
         return response
 
+    wrapper.idempotent = True  # type: ignore[attr-defined]
     return wrapper
+
+
+class IdempotentPostMixin:
+    """Mixin form of `idempotent`: the `post` handler of every subclass honours Idempotency-Key."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        post = cls.__dict__.get("post")
+        if post is not None and not getattr(post, "idempotent", False):
+            cls.post = idempotent(post)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from server.core.errors import ApplicationError
-from server.core.idempotency import idempotent
+from server.core.idempotency import IdempotentPostMixin, idempotent
 from server.core.idempotency_tasks import idempotency_keys_purge
 from server.core.models import IdempotencyKey, IdempotencyState
 from server.payments.models import Cart, Order
@@ -190,6 +190,30 @@ class TestGeneric:
         assert idempotency_keys_purge.apply().get() == 1  # the task body, run in-process
 
         assert list(IdempotencyKey.objects.values_list("user_id", flat=True)) == [other_customer.pk]
+
+
+class MixedIn(IdempotentPostMixin, APIView):
+    runs = 0
+
+    def post(self, request):
+        type(self).runs += 1
+        return Response({"run": type(self).runs}, status=201)
+
+
+@pytest.mark.django_db
+def test_the_mixin_form_replays_like_the_decorator(customer):
+    MixedIn.runs = 0
+
+    def send():
+        request = APIRequestFactory().post("/api/v1/mixed/", {"a": 1}, format="json", HTTP_IDEMPOTENCY_KEY="m")
+        force_authenticate(request, user=customer)
+        return MixedIn.as_view()(request)
+
+    first, second = send(), send()
+
+    assert first.data == second.data == {"run": 1}
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert MixedIn.runs == 1
 
 
 def _in_threads(count: int, target) -> list:
