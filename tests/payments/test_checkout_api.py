@@ -1,6 +1,9 @@
 """Checkout against a real local Stripe: order snapshot, PaymentIntent, Stripe failure and resume."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from server.payments import gateway
 from server.payments.models import Cart, CartItem, Order, OrderStatus, StripeCustomer
@@ -225,3 +228,39 @@ def test_other_roles_may_not_check_out(request, client_fixture):
 
 def test_anonymous_checkout_must_authenticate(api):
     assert api.post(CHECKOUT).status_code == 401
+
+
+def test_prices_sent_by_the_client_are_ignored(customer, customer_api):
+    fill_cart(customer, (49900, 1))
+
+    response = customer_api.post(CHECKOUT, {"total": 1, "amount": 1, "items": [{"unit_price": 1}]})
+
+    assert response.status_code == 201
+    assert response.json()["order"]["total"] == {"amount": 49900, "currency": "INR"}
+    assert Order.objects.get().total_amount == 49900
+
+
+def test_cart_that_ended_up_in_two_currencies_is_refused(customer, customer_api):
+    _, usd = fill_cart(customer, (49900, 1), (999, 1))
+    usd.plan.currency = "USD"
+    usd.plan.save()
+
+    response = customer_api.post(CHECKOUT)
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "cart_currency_mismatch"
+    assert not Order.objects.exists()
+    assert CartItem.objects.count() == 2
+
+
+def test_stale_pending_order_is_not_resumed(customer, customer_api, stripe_down, stripe_server):
+    fill_cart(customer, (49900, 1))
+    assert customer_api.post(CHECKOUT).status_code == 502
+    Order.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    stripe_down.STRIPE_API_BASE = stripe_server.base_url
+
+    response = customer_api.post(CHECKOUT)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "cart_empty"
+    assert Order.objects.get().stripe_payment_intent_id is None
