@@ -111,16 +111,18 @@ def order_create_from_cart(*, customer) -> Order:
     return order
 
 
-def checkout_payment_prepare(*, order: Order) -> CheckoutResult:
+def checkout_payment_prepare(*, order: Order, intent=None) -> CheckoutResult:
     """Get PaymentSheet's parameters for a pending `order` from Stripe; safe to repeat.
 
-    Must be called outside a DB transaction (it talks to Stripe). Raises
+    `intent` is the order's PaymentIntent when the caller has just read it. Must be
+    called outside a DB transaction (it talks to Stripe). Raises
     PaymentProviderError (502) when Stripe fails; the order is then left pending and
     a repeat of this call picks up where it stopped.
     """
     customer_id = gateway.customer_get_or_create(user=order.customer)
     if order.stripe_payment_intent_id:
-        intent = gateway.payment_intent_retrieve(pi_id=order.stripe_payment_intent_id)
+        if intent is None or intent.id != order.stripe_payment_intent_id:
+            intent = gateway.payment_intent_retrieve(pi_id=order.stripe_payment_intent_id)
     else:
         intent = gateway.payment_intent_create(order=order, customer_id=customer_id)
         with transaction.atomic():
@@ -161,4 +163,5 @@ def checkout_start(*, customer) -> CheckoutResult:
             intent = gateway.payment_intent_retrieve(pi_id=order.stripe_payment_intent_id)
             if intent.status not in PAYABLE_INTENT_STATES:
                 raise
+            return checkout_payment_prepare(order=order, intent=intent)
     return checkout_payment_prepare(order=order)
