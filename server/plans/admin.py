@@ -3,8 +3,7 @@
 Every admin write path calls `catalogue_changed()` explicitly (save, inline save,
 list_editable, delete, bulk delete, actions) so the app sees the change on its next
 request. The database write guard in server/plans/cache.py is the safety net for any
-path this file forgets; it is installed here because the admin's autodiscovery imports
-this module at start-up in every process (web, worker, shell).
+path this file forgets; PlansConfig.ready() installs it in every process.
 """
 
 from __future__ import annotations
@@ -17,15 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 
-from server.plans.cache import catalogue_changed, install_write_guard
+from server.plans.cache import catalogue_changed
 from server.plans.models import Category, Plan, PlanEntitlement
 from server.plans.services.catalogue import (
     check_inclusions,
     plans_set_active,
     plans_set_featured,
 )
-
-install_write_guard()
 
 # ISO 4217 currencies without minor units; everything else shown with two decimals.
 ZERO_DECIMAL_CURRENCIES = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV"}

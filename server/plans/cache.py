@@ -20,8 +20,8 @@ Two layers make the bump:
   Django's connection), and schedules the same on-commit bump. This is cache
   coherence, not business logic: it changes no data and sends nothing out; it
   exists because a forgotten explicit call must never leave phones reading a stale
-  price. It is installed once per process from `server/plans/admin.py`, which
-  Django's admin autodiscovery imports at start-up in every process.
+  price. It is installed once per process by `PlansConfig.ready()` (web, worker,
+  beat, shell and management commands alike).
 
 Serving: `CatalogueCacheMiddleware` answers a warm GET before sessions, authentication
 and routing with one cache round trip (the version); the body comes from a small
