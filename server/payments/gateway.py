@@ -27,9 +27,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("hearth.payments.gateway")
 
-# PaymentSheet's ephemeral keys are tied to the API version the mobile SDK speaks.
-EPHEMERAL_KEY_STRIPE_VERSION = "2024-06-20"
-
 
 __all__ = [
     "PaymentDeclined",
@@ -140,7 +137,7 @@ def ephemeral_key_create(*, customer_id: str) -> str:
     with stripe_errors():
         key = client().v1.ephemeral_keys.create(
             params={"customer": customer_id},
-            options={"stripe_version": EPHEMERAL_KEY_STRIPE_VERSION},
+            options={"stripe_version": settings.STRIPE_EPHEMERAL_KEY_VERSION},
         )
     return key.secret
 

@@ -242,6 +242,8 @@ STRIPE_SECRET_KEY = required("STRIPE_SECRET_KEY", dev_default="sk_test_hearth_de
 STRIPE_PUBLISHABLE_KEY = required("STRIPE_PUBLISHABLE_KEY", dev_default="pk_test_hearth_dev")
 STRIPE_WEBHOOK_SECRET = required("STRIPE_WEBHOOK_SECRET", dev_default="whsec_hearth_dev")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# PaymentSheet's ephemeral keys are tied to the Stripe API version the app's SDK speaks.
+STRIPE_EPHEMERAL_KEY_VERSION = env.str("STRIPE_EPHEMERAL_KEY_VERSION", default="2024-06-20")
 # Prices are tax-inclusive; tax shown on orders = round(total * rate / (10000 + rate)).
 TAX_RATE_BP = env.int("TAX_RATE_BP", default=1800)
 ORDER_RECONCILE_AFTER_MINUTES = env.int("ORDER_RECONCILE_AFTER_MINUTES", default=5)  # then settle from Stripe
