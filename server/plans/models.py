@@ -34,7 +34,10 @@ class Plan(models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=150, unique=True)
     description = models.TextField(blank=True)
-    price_amount = models.PositiveIntegerField(help_text="Price in minor units (paise, cents), tax included.")
+    price_amount = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Price in minor units (paise, cents), tax included; at least 1 (no free plans).",
+    )
     currency = models.CharField(max_length=3, default=default_currency, help_text="ISO 4217 code, e.g. INR")
     validity_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     inclusions = models.JSONField(default=list, blank=True, help_text="List of short strings shown in the app.")
@@ -49,6 +52,7 @@ class Plan(models.Model):
         ordering = ["sort_order", "name", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(validity_days__gte=1), name="plans_plan_validity_positive"),
+            models.CheckConstraint(condition=models.Q(price_amount__gte=1), name="plans_plan_price_positive"),
         ]
 
     def __str__(self) -> str:

@@ -35,6 +35,7 @@ def test_plan_create_with_entitlements_and_inclusions(catalogue, django_capture_
         ({"inclusions": [3]}, "inclusions"),
         ({"entitlements": {}}, "entitlements"),
         ({"validity_days": 0}, "validity_days"),
+        ({"price_amount": 0}, "price_amount"),  # no free plans: nothing to pay means no payment
         ({"slug": "not a slug"}, "slug"),
         ({"slug": "spark"}, "slug"),  # taken
     ],
