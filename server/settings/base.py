@@ -162,9 +162,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "server.core.parsers.JSONParser",
+        "server.core.parsers.MultiPartParser",
+        "server.core.parsers.FormParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "server.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
