@@ -1,34 +1,11 @@
 """Cart edits of one customer serialise on the cart row (PostgreSQL, real threads)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from server.payments.models import CartItem
+from tests.concurrency import run_concurrently
 from tests.factories import CustomerFactory, PlanFactory
 from tests.fixtures.api import client_for
-
-
-def in_threads(count: int, target) -> list:
-    results: list = [None] * count
-    barrier = threading.Barrier(count)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(10)
-            results[i] = target(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,7 +14,7 @@ def test_concurrent_adds_never_exceed_ten_of_a_plan(postgres):
     plan = PlanFactory()
     clients = [client_for(customer) for _ in range(4)]
 
-    results = in_threads(4, lambda i: clients[i].post("/api/v1/cart/items/", {"plan": plan.pk, "quantity": 4}))
+    results = run_concurrently(4, lambda i: clients[i].post("/api/v1/cart/items/", {"plan": plan.pk, "quantity": 4}))
 
     assert sorted(r.status_code for r in results) == [201, 201, 400, 400]
     assert CartItem.objects.get().quantity == 8
@@ -49,7 +26,7 @@ def test_first_adds_from_two_devices_make_one_cart_and_one_line(postgres):
     plan = PlanFactory()
     clients = [client_for(customer) for _ in range(3)]
 
-    results = in_threads(3, lambda i: clients[i].post("/api/v1/cart/items/", {"plan": plan.pk, "quantity": 1}))
+    results = run_concurrently(3, lambda i: clients[i].post("/api/v1/cart/items/", {"plan": plan.pk, "quantity": 1}))
 
     assert [r.status_code for r in results] == [201, 201, 201]
     item = CartItem.objects.get()

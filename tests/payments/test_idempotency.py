@@ -19,6 +19,7 @@ from server.core.idempotency import IdempotentPostMixin, idempotent
 from server.core.idempotency_tasks import idempotency_keys_purge
 from server.core.models import IdempotencyKey, IdempotencyState
 from server.payments.models import Cart, Order
+from tests.concurrency import run_concurrently
 from tests.factories import CustomerFactory, PlanFactory
 from tests.fixtures.api import client_for
 from tests.payments.factories import CartItemFactory
@@ -216,28 +217,6 @@ def test_the_mixin_form_replays_like_the_decorator(customer):
     assert MixedIn.runs == 1
 
 
-def _in_threads(count: int, target) -> list:
-    """Run `target(i)` in `count` threads started together; returns their results in order."""
-    results: list = [None] * count
-    barrier = threading.Barrier(count)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(10)
-            results[i] = target(i)
-        except Exception as exc:  # surfaced by the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_request_with_the_key_gets_in_progress_then_the_replay(postgres):
     customer = CustomerFactory()
@@ -255,7 +234,7 @@ def test_concurrent_request_with_the_key_gets_in_progress_then_the_replay(postgr
     runner.start()
     assert Thing.entered.wait(10)
 
-    during = _in_threads(3, lambda i: call(customer, {"echo": "a"}))
+    during = run_concurrently(3, lambda i: call(customer, {"echo": "a"}))
     Thing.gate.set()
     runner.join(20)
     after = call(customer, {"echo": "a"})
@@ -277,7 +256,7 @@ def test_concurrent_checkouts_with_one_key_create_one_order(postgres):
     CartItemFactory(cart=cart, plan=PlanFactory(price_amount=49900), quantity=2)
     clients = [client_for(customer) for _ in range(6)]
 
-    results = _in_threads(6, lambda i: clients[i].post(CHECKOUT, HTTP_IDEMPOTENCY_KEY="same-key"))
+    results = run_concurrently(6, lambda i: clients[i].post(CHECKOUT, HTTP_IDEMPOTENCY_KEY="same-key"))
 
     statuses = sorted(r.status_code for r in results)
     assert statuses.count(201) >= 1
@@ -303,7 +282,7 @@ def test_concurrent_checkouts_without_a_key_still_make_one_order(postgres):
     CartItemFactory(cart=cart, plan=PlanFactory(price_amount=49900), quantity=1)
     clients = [client_for(customer) for _ in range(4)]
 
-    results = _in_threads(4, lambda i: clients[i].post(CHECKOUT))
+    results = run_concurrently(4, lambda i: clients[i].post(CHECKOUT))
 
     assert [r.status_code for r in results] == [201, 201, 201, 201]
     order = Order.objects.get()

@@ -13,31 +13,10 @@ from server.plans.models import Subscription, SubscriptionBalance, SubscriptionS
 from server.plans.selectors.subscriptions import order_visits_used
 from server.plans.services.subscriptions import subscriptions_revoke_for_order, visit_consume, visit_release
 from tests import factories
+from tests.concurrency import run_concurrently
 from tests.plans.subscriptions_support import paid_subscription, pending_order, plan_with_visits, settle_paid
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres")]
-
-
-def run_concurrently(n: int, work) -> list:
-    """Run `work(i)` in n threads released together; returns each outcome (value or exception)."""
-    barrier = threading.Barrier(n)
-    outcomes: list = [None] * n
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[i] = work(i)
-        except Exception as exc:  # recorded and asserted on by the test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 def test_concurrent_consumes_on_a_balance_of_k_give_exactly_k_visits():
