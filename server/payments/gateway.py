@@ -11,6 +11,7 @@ Functions return the stripe library's objects (stripe 16: attribute access, or
 
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import contextmanager
 from functools import lru_cache
@@ -20,7 +21,8 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from server.payments.errors import PaymentDeclined, PaymentProviderError
+from server.core.errors import ValidationFailed
+from server.payments.errors import InvalidSignature, PaymentDeclined, PaymentProviderError
 
 if TYPE_CHECKING:
     from server.payments.models import Order
@@ -46,6 +48,33 @@ __all__ = [
 @lru_cache(maxsize=8)
 def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
     return stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=2)
+
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+def webhook_event_verify(*, payload: bytes, signature: str | None) -> dict:
+    """A Stripe webhook event, once its signature over the exact bytes checks out.
+
+    Raises InvalidSignature (missing, forged or older than WEBHOOK_TOLERANCE_SECONDS) and
+    ValidationFailed (not a JSON event with an id and a type).
+    """
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8", errors="replace"),
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=WEBHOOK_TOLERANCE_SECONDS,
+        )
+    except stripe.SignatureVerificationError:
+        raise InvalidSignature()
+    try:
+        event = json.loads(payload)
+    except ValueError:
+        raise ValidationFailed("The event body is not JSON.")
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise ValidationFailed("The event has no id or type.")
+    return event
 
 
 def client() -> stripe.StripeClient:

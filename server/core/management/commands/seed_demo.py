@@ -11,13 +11,13 @@ and settlement services, paying on the local Stripe stand-in.
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-import stripe
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from server.accounts.models import Address, ProfessionalProfile, Role, User
 from server.accounts.services.professionals import professional_approve
+from server.payments import gateway
 from server.payments.services.cart import cart_item_add
 from server.payments.services.checkout import checkout_start
 from server.payments.services.settlement import order_settle
@@ -154,7 +154,7 @@ class Command(BaseCommand):
             return
         cart_item_add(customer=customer, plan_id=plan.pk, quantity=1)
         checkout = checkout_start(customer=customer)
-        client = stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE})
+        client = gateway.client()
         client.v1.payment_intents.update(checkout.payment_intent_id, {"payment_method": "pm_card_visa"})
         client.v1.payment_intents.confirm(checkout.payment_intent_id)
         order = order_settle(order_id=checkout.order.pk, source="seed_demo")
