@@ -140,7 +140,7 @@ CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic jobs in server/set
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE["core.flush_expired_tokens"] = {
-    "task": "server.core.tasks.flush_expired_tokens",
+    "task": "core.flush_expired_tokens",
     "schedule": crontab(hour=3, minute=17),  # nightly, off the hour
 }
 CELERY_BEAT_SCHEDULE["plans.subscriptions_expire"] = {
@@ -256,7 +256,6 @@ CELERY_BEAT_SCHEDULE["payments.orders_reconcile_due"] = {
 # --- Idempotency-Key (server/core/idempotency.py) ---------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=120)  # abandoned claims are taken over
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "server.core.idempotency_tasks"]
 CELERY_BEAT_SCHEDULE["core.idempotency_keys_purge"] = {
     "task": "core.idempotency_keys_purge",
     "schedule": timedelta(hours=1),

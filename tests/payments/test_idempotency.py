@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from server.core.errors import ApplicationError
 from server.core.idempotency import IdempotentPostMixin, idempotent
-from server.core.idempotency_tasks import idempotency_keys_purge
 from server.core.models import IdempotencyKey, IdempotencyState
+from server.core.tasks import idempotency_keys_purge
 from server.payments.models import Cart, Order
 from tests.concurrency import run_concurrently
 from tests.factories import CustomerFactory, PlanFactory
